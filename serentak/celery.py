@@ -1,0 +1,19 @@
+"""The Celery app. Tasks take ids, are queued on commit, and each declares its retry policy."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serentak.settings")
+
+app = Celery("serentak")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "notifications-send-digests": {
+        "task": "serentak.notifications.tasks.send_due_digests",
+        "schedule": crontab(minute="*/15"),
+    },
+}

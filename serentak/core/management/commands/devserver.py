@@ -1,0 +1,74 @@
+"""`serentak run`: the whole product on one machine, for development and the demo.
+
+Migrates the SQLite database under var/, loads the KPU tree and the demo people once, then
+starts the Celery worker (with its beat scheduler) and Django's web server, and stops the
+worker when the web server stops.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from serentak.org.models import Institution
+
+
+class Command(BaseCommand):
+    help = "Run the web app and the background worker (development and demo)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-worker", action="store_true")
+
+    def handle(self, *args: Any, port: int, host: str, no_worker: bool, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "`serentak run` is for development; use gunicorn and a worker in production."
+            )
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Institution.objects.filter(slug="kpu").exists():
+            self.stdout.write("Loading the KPU unit tree (553 units)...")
+            call_command("units", "load", "--preset", "kpu")
+        call_command("demo", "seed")
+
+        worker = None
+        if not no_worker:
+            for folder in ("queue", "processed"):
+                (settings.VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
+            worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "serentak",
+                    "worker",
+                    "--beat",
+                    "--loglevel",
+                    "WARNING",
+                    "--concurrency",
+                    "2",
+                    "--pool",
+                    "threads",
+                ],
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "serentak.settings"},
+            )
+            self.stdout.write("Background worker started (Celery, with beat).")
+        self.stdout.write(f"Serentak is on http://{host}:{port}/ — stop with Ctrl+C.")
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
