@@ -59,6 +59,7 @@ def fill_english() -> None:
     import polib
 
     catalogue = polib.pofile(str(_catalogue("en")))
+    catalogue.metadata_is_fuzzy = False
     for entry in catalogue:
         if entry.msgid_plural:
             if not all(entry.msgstr_plural.values()):
