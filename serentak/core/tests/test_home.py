@@ -81,3 +81,9 @@ def test_unit_search_answers_htmx_with_the_fragment(client_as):
 def test_times_are_shown_in_the_viewers_unit_zone(client_as):
     assert "WITA" in client_as("bombana").get(reverse("core:home")).content.decode()
     assert "WIB" in client_as("pusat").get(reverse("core:home")).content.decode()
+
+
+def test_vendored_assets_are_served_by_the_app(client):
+    for path in ("/static/vendor/htmx/htmx.min.js", "/static/vendor/pico/pico.min.css"):
+        response = client.get(path)
+        assert response.status_code == 200, path
