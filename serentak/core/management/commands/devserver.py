@@ -41,8 +41,6 @@ class Command(BaseCommand):
 
         worker = None
         if not no_worker:
-            for folder in ("queue", "processed"):
-                (settings.VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
             worker = subprocess.Popen(
                 [
                     sys.executable,
