@@ -72,3 +72,8 @@ def test_a_person_edits_their_profile(client_as, persona):
 def test_healthz_answers_without_login(client):
     response = client.get(reverse("core:healthz"))
     assert response.json() == {"status": "ok"}
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_person_switches(client):
+    page = client.get(reverse("accounts:login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="id">' in page.content.decode()
