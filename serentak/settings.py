@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "serentak.org",
     "serentak.notifications",
     "serentak.api",
+    "serentak.graph",
 ]
 
 MIDDLEWARE = [
