@@ -219,7 +219,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Serentak API",
-    "DESCRIPTION": "Read-only API of Serentak: units and the current user, scoped like the web.",
+    "DESCRIPTION": (
+        "Read-only API of Serentak: units and the current user, scoped like the web. "
+        "Authenticate with `Authorization: Token <key>` (create the key on /api/v1/token/) "
+        "or a signed-in session."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
