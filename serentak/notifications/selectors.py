@@ -1,9 +1,97 @@
+"""Reads on notices, preferences and emails; a person only ever reads their own."""
+
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from serentak.notifications.models import Notification
+from django.conf import settings
+from django.db.models import ExpressionWrapper, Q, QuerySet
+from django.db.models.fields import BooleanField
+
+from serentak.notifications.kinds import KindGroup, groups_all
+from serentak.notifications.models import (
+    DEFAULT_DIGEST_HOUR,
+    DigestSchedule,
+    EmailDelivery,
+    Notification,
+    NotificationPreference,
+)
+
+if TYPE_CHECKING:
+    from serentak.accounts.models import User
 
 
 def notifications_unread_count(*, user: Any) -> int:
+    """The number in the navigation bar (called on every page: one indexed COUNT)."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    """The person's own notices, unread first, newest first within each."""
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("unit")
+        .order_by(unread.desc(), "-created_at", "-id")
+    )
+
+
+def notification_get(*, user: User, pk: int) -> Notification:
+    """One of the person's notices; ``Notification.DoesNotExist`` for anyone else's."""
+    return notifications_for(user=user).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class GroupPreference:
+    group: KindGroup
+    channel: str  # "" when the person keeps the default
+
+
+@dataclass(frozen=True)
+class Preferences:
+    groups: list[GroupPreference]
+    digest_hour: int
+
+
+def preferences_for(*, user: User) -> Preferences:
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("group", "channel"))
+    hour = DigestSchedule.objects.filter(user=user).values_list("digest_hour", flat=True).first()
+    return Preferences(
+        groups=[GroupPreference(group=g, channel=chosen.get(g.code, "")) for g in groups_all()],
+        digest_hour=DEFAULT_DIGEST_HOUR if hour is None else hour,
+    )
+
+
+def channels_chosen(*, user_ids: Iterable[int], group: str) -> dict[int, str]:
+    """``{user_id: channel}`` for the people who chose a channel for ``group``; one query."""
+    return dict(
+        NotificationPreference.objects.filter(user_id__in=list(user_ids), group=group)
+        .exclude(channel="")
+        .values_list("user_id", "channel")
+    )
+
+
+def email_deliveries_recent(*, user: User, limit: int = 10) -> QuerySet[EmailDelivery]:
+    return EmailDelivery.objects.filter(recipient=user).order_by("-created_at", "-id")[:limit]
+
+
+def user_zones(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """Each person's time zone, as ``core.selectors.viewer_timezone`` gives it, in one query.
+
+    That is the zone of the person's highest active unit (the one with the smallest tree
+    path, since every role can view); the project's zone for people with no unit.
+    """
+    from serentak.org.models import Membership
+
+    ids = list(user_ids)
+    zones: dict[int, str] = {}
+    rows = (
+        Membership.objects.filter(user_id__in=ids, unit__is_active=True)
+        .order_by("user_id", "unit__path")
+        .values_list("user_id", "unit__timezone")
+    )
+    for user_id, zone in rows:
+        zones.setdefault(user_id, zone or settings.TIME_ZONE)
+    return {user_id: zones.get(user_id, settings.TIME_ZONE) for user_id in ids}
