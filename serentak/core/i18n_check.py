@@ -39,6 +39,8 @@ def problems() -> list[str]:
                     found.append(f"{po_path}:{entry.linenum}: untranslated plural: {entry.msgid!r}")
             elif not entry.msgstr:
                 found.append(f"{po_path}:{entry.linenum}: untranslated: {entry.msgid!r}")
+            elif language == "en" and entry.msgstr != entry.msgid:
+                found.append(f"{po_path}:{entry.linenum}: English text differs from its id")
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists():
             found.append(f"{mo_path}: not compiled (run `make messages`)")
@@ -56,18 +58,25 @@ def _entries(catalogue: object) -> dict[tuple[str | None, str], object]:
 
 
 def fill_english() -> None:
+    """Message ids are English, so the English catalogue maps each one to itself.
+
+    Every entry is rewritten (not only empty ones): msgmerge's fuzzy guesses would
+    otherwise leave another message's text in place.
+    """
     import polib
 
     catalogue = polib.pofile(str(_catalogue("en")))
     catalogue.metadata_is_fuzzy = False
     for entry in catalogue:
         if entry.msgid_plural:
-            if not all(entry.msgstr_plural.values()):
-                entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-        elif not entry.msgstr:
+            entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+        else:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
     catalogue.save()
 
 

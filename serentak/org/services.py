@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -394,8 +395,6 @@ def invitation_create(*, actor: User, email: str, unit: Unit, role: str) -> Invi
 
 
 def invitation_url(invitation: Invitation) -> str:
-    from django.urls import reverse
-
     return settings.SITE_URL + reverse("org:invitation-accept", args=[invitation.token])
 
 
@@ -435,4 +434,16 @@ def invitation_accept(
     locked.accepted_at = timezone.now()
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by"])
+    if locked.invited_by is not None:
+        # Imported here: notifications builds on org, not the other way round.
+        from serentak.notifications.services import notify
+
+        notify(
+            recipients=[locked.invited_by],
+            kind="org.invitation_accepted",
+            title=_("%(name)s joined %(unit)s")
+            % {"name": user.display_name, "unit": locked.unit.name},
+            url=reverse("org:person-detail", args=[user.pk]),
+            unit=locked.unit,
+        )
     return user

@@ -134,7 +134,7 @@ def test_it_shows_and_saves_preferences(persona, client_as):
     page = client.get(reverse("notifications:preferences"))
     content = page.content.decode()
     assert page.status_code == 200
-    assert "Announcements from Serentak" in content
+    assert "Pengumuman dari Serentak" in content  # Indonesian by default
     assert "WITA" in content
 
     response = client.post(
@@ -171,8 +171,8 @@ def test_it_refuses_an_hour_outside_the_day(persona, client_as):
 def test_it_shows_the_persons_recent_emails(persona, client_as):
     _notice(persona("bombana"), priority="high")
     content = client_as("bombana").get(reverse("notifications:preferences")).content.decode()
-    assert "Recent emails to you" in content
-    assert "queued" in content
+    assert "Email terbaru untuk Anda" in content
+    assert "dalam antrean" in content
 
 
 @pytest.mark.parametrize("username", ["pusat", "bombana"])

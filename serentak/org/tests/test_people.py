@@ -45,6 +45,10 @@ def test_an_admin_invites_by_email_and_the_link_creates_the_account(
     assert Membership.objects.get(user=waode).role == Role.EDITOR
     # The link works once.
     assert client_as(None).get(accept_url).status_code == 410
+    # The inviter hears about it in the app.
+    notice = persona("sultra").notifications.get(kind="org.invitation_accepted")
+    assert "Wa Ode" in notice.title
+    assert notice.url == reverse("org:person-detail", args=[waode.pk])
 
 
 def test_an_expired_or_revoked_invitation_is_refused(persona, unit, client_as):
