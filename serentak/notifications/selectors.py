@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import ExpressionWrapper, Q, QuerySet
 from django.db.models.fields import BooleanField
 
@@ -75,23 +74,3 @@ def channels_chosen(*, user_ids: Iterable[int], group: str) -> dict[int, str]:
 
 def email_deliveries_recent(*, user: User, limit: int = 10) -> QuerySet[EmailDelivery]:
     return EmailDelivery.objects.filter(recipient=user).order_by("-created_at", "-id")[:limit]
-
-
-def user_zones(*, user_ids: Iterable[int]) -> dict[int, str]:
-    """Each person's time zone, as ``core.selectors.viewer_timezone`` gives it, in one query.
-
-    That is the zone of the person's highest active unit (the one with the smallest tree
-    path, since every role can view); the project's zone for people with no unit.
-    """
-    from serentak.org.models import Membership
-
-    ids = list(user_ids)
-    zones: dict[int, str] = {}
-    rows = (
-        Membership.objects.filter(user_id__in=ids, unit__is_active=True)
-        .order_by("user_id", "unit__path")
-        .values_list("user_id", "unit__timezone")
-    )
-    for user_id, zone in rows:
-        zones.setdefault(user_id, zone or settings.TIME_ZONE)
-    return {user_id: zones.get(user_id, settings.TIME_ZONE) for user_id in ids}

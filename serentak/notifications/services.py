@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from serentak.accounts.models import User
+from serentak.core.selectors import people_timezones
 from serentak.core.timefmt import zone_label
 from serentak.notifications.kinds import (
     Channel,
@@ -48,7 +49,7 @@ from serentak.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from serentak.notifications.selectors import channels_chosen, user_zones
+from serentak.notifications.selectors import channels_chosen
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -306,7 +307,7 @@ def digests_send_due(*, now: dt.datetime | None = None) -> list[int]:
     if missing:
         DigestSchedule.objects.bulk_create(missing, ignore_conflicts=True)
         schedules.update({schedule.user_id: schedule for schedule in missing})
-    zones = user_zones(user_ids=oldest_waiting)
+    zones = people_timezones(user_ids=oldest_waiting)
     people = User.objects.filter(is_active=True).exclude(email="").in_bulk(list(oldest_waiting))
 
     queued = []
@@ -438,7 +439,7 @@ def absolute_url(url: str) -> str:
 def _email_message(*, delivery: EmailDelivery, notices: list[Notification]) -> EmailMessage:
     """The email in the recipient's language, with times in their unit's time zone."""
     person = delivery.recipient
-    zone = user_zones(user_ids=[person.pk])[person.pk]
+    zone = people_timezones(user_ids=[person.pk])[person.pk]
     with translation.override(_language_of(person)), timezone.override(zone):
         context = {
             "person": person,

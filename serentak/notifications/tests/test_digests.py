@@ -4,9 +4,8 @@ import datetime as dt
 
 import pytest
 
-from serentak.core.selectors import viewer_timezone
+from serentak.core.selectors import people_timezones, viewer_timezone
 from serentak.notifications.models import DigestSchedule, EmailDelivery, Notification
-from serentak.notifications.selectors import user_zones
 from serentak.notifications.services import (
     _digest_claim,
     digest_due_at,
@@ -59,7 +58,7 @@ def _digest_recipients(delivery_ids):
 
 def test_it_reads_the_zone_of_each_persons_unit_like_the_web_does(persona, papua_tamu):
     people = [persona(name) for name in ("pusat", "sultra", "bombana", "konawe", "tamu")]
-    zones = user_zones(user_ids=[p.pk for p in people])
+    zones = people_timezones(user_ids=[p.pk for p in people])
     assert zones == {p.pk: viewer_timezone(p) for p in people}
     assert zones[persona("bombana").pk] == "Asia/Makassar"
     assert zones[persona("tamu").pk] == "Asia/Jayapura"
