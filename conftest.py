@@ -34,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     """Load the 553 KPU units and the demo people once per test database."""
     from serentak.core.demo import demo_people_seed
     from serentak.org.services import units_load_preset
@@ -54,13 +54,13 @@ def _unit(code: str) -> Unit:
 
 
 @pytest.fixture
-def unit(db: None):  # type: ignore[no-untyped-def]
+def unit(db: None):
     """``unit("74.06")``: a KPU unit by code."""
     return _unit
 
 
 @pytest.fixture
-def persona(db: None):  # type: ignore[no-untyped-def]
+def persona(db: None):
     """``persona("bombana")``: a demo user, fresh from the database."""
 
     def get(username: str) -> User:
@@ -70,7 +70,7 @@ def persona(db: None):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client_as(db: None):  # type: ignore[no-untyped-def]
+def client_as(db: None):
     """``client_as("bombana")``: a test client signed in as that persona (None: anonymous)."""
 
     def make(username: str | None) -> Client:
