@@ -8,8 +8,10 @@ worker when the web server stops.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +63,9 @@ class Command(BaseCommand):
             )
             self.stdout.write("Background worker started (Celery, with beat).")
         self.stdout.write(f"Serentak is on http://{host}:{port}/ — stop with Ctrl+C.")
+        # A plain `kill` (or make being stopped) must take the worker down too.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+        signal.signal(signal.SIGHUP, _exit_on_signal)
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
@@ -70,3 +75,7 @@ class Command(BaseCommand):
                     worker.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     worker.kill()
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
