@@ -417,33 +417,59 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
         invitation.save(update_fields=["revoked_at"])
 
 
+def _invitation_claim(invitation: Invitation) -> Invitation:
+    """Lock the invitation row and check it can still be used (inside a transaction)."""
+    locked = (
+        Invitation.objects.select_for_update()
+        .select_related("unit", "invited_by")
+        .get(pk=invitation.pk)
+    )
+    if not locked.is_usable:
+        raise ValidationError(_("This invitation has expired or was already used."))
+    return locked
+
+
+def _invitation_close(*, invitation: Invitation, user: User) -> None:
+    membership_set(actor=None, user=user, unit=invitation.unit, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if invitation.invited_by is not None:
+        # Imported here: notifications builds on org, not the other way round.
+        from serentak.notifications.services import notify
+
+        notify(
+            recipients=[invitation.invited_by],
+            kind="org.invitation_accepted",
+            title=_("%(name)s joined %(unit)s")
+            % {"name": user.display_name, "unit": invitation.unit.name},
+            url=reverse("org:person-detail", args=[user.pk]),
+            unit=invitation.unit,
+        )
+
+
 @transaction.atomic
 def invitation_accept(
     *, invitation: Invitation, username: str, full_name: str, password: str
 ) -> User:
     """Create the invited person's account and membership; the link works once."""
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not locked.is_usable:
-        raise ValidationError(_("This invitation has expired or was already used."))
+    locked = _invitation_claim(invitation)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("This username is taken."))
+    if User.objects.filter(email__iexact=locked.email).exists():
+        raise ValidationError(_("An account with this email exists: sign in to accept."))
     user = User.objects.create_user(
         username=username, email=locked.email, password=password, full_name=full_name
     )
-    membership_set(actor=None, user=user, unit=locked.unit, role=locked.role)
-    locked.accepted_at = timezone.now()
-    locked.accepted_by = user
-    locked.save(update_fields=["accepted_at", "accepted_by"])
-    if locked.invited_by is not None:
-        # Imported here: notifications builds on org, not the other way round.
-        from serentak.notifications.services import notify
-
-        notify(
-            recipients=[locked.invited_by],
-            kind="org.invitation_accepted",
-            title=_("%(name)s joined %(unit)s")
-            % {"name": user.display_name, "unit": locked.unit.name},
-            url=reverse("org:person-detail", args=[user.pk]),
-            unit=locked.unit,
-        )
+    _invitation_close(invitation=locked, user=user)
     return user
+
+
+@transaction.atomic
+def invitation_accept_as(*, invitation: Invitation, user: User) -> Membership:
+    """A person who already has an account joins the invited unit with the invited role."""
+    locked = _invitation_claim(invitation)
+    if not user.is_active or user.email.strip().lower() != locked.email.lower():
+        raise PermissionDenied(_("This invitation was sent to another email address."))
+    _invitation_close(invitation=locked, user=user)
+    return Membership.objects.get(user=user, unit=locked.unit)

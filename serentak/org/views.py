@@ -146,9 +146,28 @@ def invitation_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Create an account from an invitation, or join with the account one already has."""
     invitation = Invitation.objects.select_related("unit").filter(token=token).first()
     if invitation is None or not invitation.is_usable:
         return render(request, "org/invitation_invalid.html", status=410)
+    context: dict[str, object] = {"invitation": invitation}
+    user = request.user
+    if user.is_authenticated:
+        assert isinstance(user, User)
+        if request.method == "POST":
+            try:
+                services.invitation_accept_as(invitation=invitation, user=user)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(
+                    request, _("You joined %(unit)s.") % {"unit": invitation.unit.name}
+                )
+                return redirect("core:home")
+        context["matches"] = user.email.strip().lower() == invitation.email.lower()
+        return render(request, "org/invitation_join.html", context)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return render(request, "org/invitation_join.html", context)
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,7 +182,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Your account is ready. Please sign in."))
             return redirect("accounts:login")
-    return render(request, "org/invitation_accept.html", {"invitation": invitation, "form": form})
+    context["form"] = form
+    return render(request, "org/invitation_accept.html", context)
 
 
 @login_required

@@ -166,3 +166,28 @@ def test_contacts_are_validated_with_the_field_named(client_as, unit):
     bombana = unit("74.06")
     assert bombana.emails == ["humas@kpu-bombana.go.id"]
     assert bombana.phones == ["+62 401 123456", "0812-3456-7890"]
+
+
+def test_someone_with_an_account_joins_another_unit_through_the_invitation(
+    persona, unit, client_as
+):
+    konawe = persona("konawe")
+    konawe.email = "humas@kpu-konawe.go.id"
+    konawe.save()
+    invitation = services.invitation_create(
+        actor=persona("sultra"), email="Humas@KPU-Konawe.go.id", unit=unit("74.06"), role="viewer"
+    )
+    url = reverse("org:invitation-accept", args=[invitation.token])
+    # Signed out: asked to sign in rather than to create a second account.
+    page = client_as(None).get(url).content.decode()
+    assert "/accounts/login/?next=" in page
+    assert 'name="password1"' not in page
+    # Another person signed in cannot use it.
+    response = client_as("bombana").post(url)
+    assert not Membership.objects.filter(user=konawe, unit=unit("74.06")).exists()
+    assert response.status_code == 200
+    # The invited person joins with one click.
+    response = client_as("konawe").post(url)
+    assert response.status_code == 302
+    assert Membership.objects.get(user=konawe, unit=unit("74.06")).role == "viewer"
+    assert client_as("konawe").get(url).status_code == 410
