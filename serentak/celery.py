@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serentak.settings")
 
@@ -17,3 +18,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
     },
 }
+
+
+@worker_init.connect
+def refuse_unsafe_production(**kwargs: object) -> None:
+    """A production worker, like the web process, refuses to start next to demo accounts."""
+    from serentak.core.safety import assert_safe_to_serve
+
+    assert_safe_to_serve()

@@ -94,3 +94,12 @@ def test_demo_accounts_are_never_created_in_production(settings, kpu):
     settings.DEMO_MODE = False
     with pytest.raises(ImproperlyConfigured):
         demo_people_seed(institution=kpu)
+
+
+@pytest.mark.django_db
+def test_a_production_worker_refuses_to_start_next_to_demo_accounts(settings):
+    from serentak.celery import refuse_unsafe_production
+
+    settings.PRODUCTION = True
+    with pytest.raises(ImproperlyConfigured):
+        refuse_unsafe_production()
