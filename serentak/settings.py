@@ -199,12 +199,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
-# --- Graph API (the sandbox by default; see the Graph API issue) ----------------------------
-GRAPH_API_URL = env_str("GRAPH_API_URL", "http://127.0.0.1:8765").rstrip("/")
+# --- Graph API: the real one by default; `serentak run` points these at its sandbox ----------
+GRAPH_API_URL = env_str("GRAPH_API_URL", "https://graph.facebook.com").rstrip("/")
 GRAPH_API_VERSION = env_str("GRAPH_API_VERSION", "v25.0")
 GRAPH_APP_ID = env_str("GRAPH_APP_ID", "")
 GRAPH_APP_SECRET = env_str("GRAPH_APP_SECRET", "")
 GRAPH_SYSTEM_USER_TOKEN = env_str("GRAPH_SYSTEM_USER_TOKEN", "")
+GRAPH_BUSINESS_ID = env_str("GRAPH_BUSINESS_ID", "")
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -251,5 +252,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request URL at INFO: keep Graph calls out of the logs.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

@@ -26,6 +26,8 @@ PAGE_FIELDS = (
     "website,about,is_published,picture"
 )
 ACCOUNT_FIELDS = "id,name,access_token,tasks,category,username,link"
+# Business edges list Page nodes, which have no `tasks` field.
+BUSINESS_PAGE_FIELDS = "id,name,access_token,category,username,link"
 POST_FIELDS = "id,created_time,message,permalink_url,is_published,scheduled_publish_time"
 
 # Metrics valid in 2026 (graph-api.md §6); the deprecated ones fail the whole request.
@@ -107,6 +109,8 @@ class GraphClient(GraphTransport):
     ) -> GraphResult:
         """Every Page the token reaches: /me/accounts and the businesses' owned/client Pages."""
         token = self._system_token(token)
+        if not business_ids and self.config.business_id:
+            business_ids = (self.config.business_id,)
         params = {"fields": ACCOUNT_FIELDS, "limit": 100}
         found = await self.collect("me/accounts", token=token, params=params)
         if not found.ok:
@@ -114,11 +118,15 @@ class GraphClient(GraphTransport):
         pages = {page["id"]: page for page in found.data}
         for business_id in business_ids:
             for edge in ("owned_pages", "client_pages"):
-                extra = await self.collect(f"{business_id}/{edge}", token=token, params=params)
+                extra = await self.collect(
+                    f"{business_id}/{edge}",
+                    token=token,
+                    params={"fields": BUSINESS_PAGE_FIELDS, "limit": 100},
+                )
                 if not extra.ok:
                     return extra
                 for page in extra.data:
-                    pages.setdefault(page["id"], page)
+                    pages.setdefault(page["id"], {**page, "business_edge": edge})
         return GraphResult.success(list(pages.values()))
 
     async def token_debug(self, *, input_token: str) -> GraphResult:

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 import httpx
@@ -100,7 +100,7 @@ class GraphTransport:
     _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
     _slots: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
 
-    async def __aenter__(self) -> GraphTransport:
+    async def __aenter__(self) -> Self:
         self._client = httpx.AsyncClient(
             base_url=self.config.base + "/",
             timeout=httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
@@ -159,7 +159,10 @@ class GraphTransport:
         is_write = method != "GET"
         query = {k: _form_value(v) for k, v in (params or {}).items() if v is not None}
         form = {k: _form_value(v) for k, v in (data or {}).items() if v is not None}
-        (form if is_write and method == "POST" else query).update(self._auth(token))
+        # The token travels in a header, never in a URL (URLs end up in logs and proxies).
+        proof = self.config.proof(token)
+        if proof:
+            query["appsecret_proof"] = proof
         assert self._slots is not None
         async with self._slots:
             try:
@@ -169,6 +172,7 @@ class GraphTransport:
                     params=query or None,
                     data=form or None,
                     files=files or None,
+                    headers={"Authorization": f"Bearer {token}"},
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 return GraphResult.retry(f"not sent: {type(exc).__name__}", RETRY_AFTER_NETWORK)

@@ -19,6 +19,8 @@ class GraphConfig:
     app_id: str = ""
     app_secret: str = field(default="", repr=False)
     system_user_token: str = field(default="", repr=False)
+    # The Business portfolio whose owned and client Pages are listed too (optional).
+    business_id: str = ""
     # Page tokens known from a sandbox state file (id -> token); empty with the real API.
     page_tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -47,6 +49,7 @@ class GraphConfig:
             app_id=settings.GRAPH_APP_ID,
             app_secret=settings.GRAPH_APP_SECRET,
             system_user_token=settings.GRAPH_SYSTEM_USER_TOKEN,
+            business_id=settings.GRAPH_BUSINESS_ID,
         )
 
     @classmethod
@@ -60,6 +63,7 @@ class GraphConfig:
                 app_id=str(state.get("app_id", "")),
                 app_secret=str(state.get("app_secret", "")),
                 system_user_token=str(state.get("system_user_token", "")),
+                business_id=str(state.get("business_id", "")),
                 page_tokens={str(p["id"]): str(p["access_token"]) for p in state.get("pages", [])},
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
