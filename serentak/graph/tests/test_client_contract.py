@@ -421,3 +421,70 @@ def test_it_honours_estimated_time_to_regain_access(sandbox):
         assert elapsed >= 1.0  # it slept through the estimate instead of failing
     finally:
         handle.stop()
+
+
+@pytest.mark.parametrize(
+    ("code", "subcode", "outcome"),
+    [
+        (1, None, Outcome.RETRY_LATER),
+        (2, None, Outcome.RETRY_LATER),
+        (4, None, Outcome.RETRY_LATER),
+        (10, None, Outcome.REJECTED),
+        (17, None, Outcome.RETRY_LATER),
+        (32, None, Outcome.RETRY_LATER),
+        (100, 33, Outcome.REJECTED),
+        (190, 460, Outcome.RECONNECT),
+        (190, 492, Outcome.RECONNECT),
+        (200, None, Outcome.REJECTED),
+        (368, 1390008, Outcome.RETRY_LATER),
+        (506, None, Outcome.REJECTED),
+        (613, None, Outcome.RETRY_LATER),
+        (80001, None, Outcome.RETRY_LATER),
+    ],
+)
+def test_each_error_code_arrives_classified(world, code, subcode, outcome):
+    page = publishable_pages(world)[0]
+    with world.client() as control:
+        control.inject_fault("error", code=code, subcode=subcode, page_id=page["id"])
+
+    async def go():
+        async with graph(world, max_inline_wait=0.0) as client:
+            return await client.page_get(page_id=page["id"], token=page["access_token"])
+
+    result = run(go())
+    assert (result.error.code, result.error.subcode) == (code, subcode)
+    assert result.outcome is outcome
+    if outcome is Outcome.RETRY_LATER:
+        assert result.retry_after is not None
+        assert result.retry_after > 0
+
+
+def test_a_photo_post_uploads_unpublished_media_first(world):
+    page = publishable_pages(world)[0]
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
+        b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+
+    async def go():
+        async with graph(world) as client:
+            photo = await client.photo_upload(
+                page_id=page["id"],
+                token=page["access_token"],
+                source=("poster.png", png, "image/png"),
+            )
+            post = await client.post_publish(
+                page_id=page["id"],
+                token=page["access_token"],
+                message="Jadwal tahapan",
+                media_ids=[photo.data["id"]],
+            )
+            return photo, post
+
+    photo, post = run(go())
+    assert photo.ok, photo.error
+    assert "post_id" not in photo.data  # unpublished: a media id, no post
+    assert post.ok, post.error
+    (posted,) = world.ledger(page["id"])["posts"]
+    assert posted["media_ids"] == [photo.data["id"]]
