@@ -420,7 +420,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
 def _invitation_claim(invitation: Invitation) -> Invitation:
     """Lock the invitation row and check it can still be used (inside a transaction)."""
     locked = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("unit", "invited_by")
         .get(pk=invitation.pk)
     )
