@@ -20,6 +20,7 @@ PRODUCT_COMMANDS = {
     "check": "compliance_check",
     "bench": "bench",
     "sandbox": "sandbox",
+    "graph": "graph",
     "training": "training",
 }
 
@@ -29,6 +30,8 @@ Product commands:
   run        the web app and the worker, for development and the demo (`make run`)
   units      load, import and list the unit tree (`serentak units --help`)
   demo       the demo accounts of development mode
+  sandbox    the Graph API sandbox (a local Facebook)
+  graph      check the Graph API configuration (`serentak graph status`)
   (more come with each capability: pages, content, check, bench, sandbox, training)
 
 Any other word is one of Django's management commands (`serentak migrate`,

@@ -7,6 +7,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REAL_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v25.0"
@@ -68,3 +69,17 @@ class GraphConfig:
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}: not a Graph sandbox state file ({exc})") from exc
+
+
+def add_graph_arguments(parser: Any) -> None:
+    """``--graph-state FILE`` for every command that talks to Facebook."""
+    parser.add_argument(
+        "--graph-state",
+        metavar="FILE",
+        default=None,
+        help="use the Graph API described by a sandbox state file instead of GRAPH_* settings",
+    )
+
+
+def graph_config(graph_state: str | None) -> GraphConfig:
+    return GraphConfig.from_state_file(graph_state) if graph_state else GraphConfig.from_settings()
