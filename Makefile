@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROD_ENV := SERENTAK_ENV=production DEBUG=0 ALLOWED_HOSTS=serentak.example.org \
-	SECRET_KEY=ci-only-production-check-key-0123456789-abcdefghijklmnopqrstuvwxyz
+	SECRET_KEY=ci-only-production-check-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	SERENTAK_TOKEN_KEYS=Y2ktb25seS10b2tlbi1rZXktMDEyMzQ1Njc4OWFiY2Q=
 
 # Where each pytest run writes its JUnit XML (sqlite.xml, postgres.xml); unset: none.
 # .ci/run sets it and fails on any skipped test it finds there.

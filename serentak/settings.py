@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "serentak.notifications",
     "serentak.api",
     "serentak.graph",
+    "serentak.pages",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,10 @@ GRAPH_APP_ID = env_str("GRAPH_APP_ID", "")
 GRAPH_APP_SECRET = env_str("GRAPH_APP_SECRET", "")
 GRAPH_SYSTEM_USER_TOKEN = env_str("GRAPH_SYSTEM_USER_TOKEN", "")
 GRAPH_BUSINESS_ID = env_str("GRAPH_BUSINESS_ID", "")
+# Fernet keys for Page tokens at rest, newest first (see serentak/pages/crypto.py).
+SERENTAK_TOKEN_KEYS = env_list("SERENTAK_TOKEN_KEYS", [])
+if PRODUCTION and not SERENTAK_TOKEN_KEYS:
+    raise ImproperlyConfigured("SERENTAK_ENV=production needs SERENTAK_TOKEN_KEYS (Fernet keys)")
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

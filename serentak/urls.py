@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("serentak.org.urls")),
     path("accounts/", include("serentak.accounts.urls")),
     path("notifications/", include("serentak.notifications.urls")),
+    path("facebook/", include("serentak.pages.urls")),
     path("api/v1/", include("serentak.api.urls")),
     path("admin/", admin.site.urls),
 ]

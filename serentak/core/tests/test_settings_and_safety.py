@@ -15,6 +15,7 @@ PROD = {
     "ALLOWED_HOSTS": "serentak.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
     "SECRET_KEY": "x" * 60,
+    "SERENTAK_TOKEN_KEYS": "Y2ktb25seS10b2tlbi1rZXktMDEyMzQ1Njc4OWFiY2Q=",
 }
 
 

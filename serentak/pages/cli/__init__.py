@@ -1,0 +1,9 @@
+"""Subcommands of `serentak pages` (see the management command)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from serentak.pages.cli import keys
+
+SUBCOMMANDS: list[ModuleType] = [keys]

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", include("serentak.pages.urls_registry")),
+    path("audit/", include("serentak.pages.urls_audit")),
+]
