@@ -15,6 +15,7 @@ from serentak.org import selectors, services
 from serentak.org.forms import InvitationAcceptForm, InvitationForm, RoleForm, UnitContactsForm
 from serentak.org.models import Invitation, Membership, Unit, UnitKind
 from serentak.org.scoping import Action, user_can
+from serentak.org.sections import unit_sections_render
 
 
 def _unit_or_404(request: AuthedRequest, institution: str, code: str) -> Unit:
@@ -59,6 +60,7 @@ def unit_detail(request: AuthedRequest, institution: str, code: str) -> HttpResp
         "can_change": user_can(user, Action.CHANGE, unit),
         "can_manage_people": user_can(user, Action.MANAGE_PEOPLE, unit),
         "history": changelog_for(unit)[:10] if user_can(user, Action.CHANGE, unit) else [],
+        "sections": unit_sections_render(request, unit),
     }
     return render(request, "org/unit_detail.html", context)
 

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from serentak.pages.cli import keys
+from serentak.pages.cli import connect, keys
 
-SUBCOMMANDS: list[ModuleType] = [keys]
+SUBCOMMANDS: list[ModuleType] = [connect, keys]
