@@ -5,4 +5,6 @@ app_name = "pages"
 urlpatterns = [
     path("", include("serentak.pages.urls_registry")),
     path("audit/", include("serentak.pages.urls_audit")),
+    path("blue-check/", include("serentak.pages.urls_verification")),
+    path("migrations/", include("serentak.pages.urls_migration")),
 ]
