@@ -108,7 +108,7 @@ def test_the_centre_batches_eligible_pages_and_exports_them(client_as, pages, pe
     # A requested Page is not offered again.
     assert "already" not in page
     xlsx = client.get(reverse("pages:verification-export", args=[request.batch_id, "xlsx"]))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] in {"Kode satker", "Unit code"}
     assert rows[1][:5] == (
