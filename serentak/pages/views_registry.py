@@ -24,6 +24,7 @@ from serentak.pages.services.registry import (
     pages_discover,
     presence_set_official,
     presences_confirm,
+    presences_confirm_proposed,
 )
 
 
@@ -78,8 +79,17 @@ def discover(request: AuthedRequest, institution: str) -> HttpResponse:
 @require_POST
 def confirm(request: AuthedRequest, institution: str) -> HttpResponse:
     inst = _institution_for_centre(request, institution)
+    action = request.POST.get("action")
+    if action == "confirm_all":
+        try:
+            done = presences_confirm_proposed(actor=request.user, institution=inst)
+        except PermissionDenied:
+            messages.error(request, _("You cannot change some of these Pages."))
+        else:
+            messages.success(request, _("%(count)s Pages saved.") % {"count": len(done)})
+        return redirect("pages:connect", institution=inst.slug)
     chosen = request.POST.getlist("presence")
-    ignore = request.POST.get("action") == "ignore"
+    ignore = action == "ignore"
     decisions = []
     for raw in chosen:
         if not raw.isdigit():

@@ -272,3 +272,17 @@ def presence_set_official(*, actor: User, presence: Presence) -> Presence:
             changes={"is_official": [False, True]},
         )
     return presence
+
+
+def presences_confirm_proposed(
+    *, actor: User, institution: Institution, min_score: float = 95.0
+) -> list[Presence]:
+    """Confirm every proposal at or above ``min_score`` in one go (the "few clicks" path)."""
+    proposed = Presence.objects.filter(
+        institution=institution,
+        match_status=MatchStatus.PROPOSED,
+        match_score__gte=min_score,
+        proposed_unit__isnull=False,
+    ).select_related("proposed_unit")
+    decisions = [Decision(p.pk, p.proposed_unit.code) for p in proposed if p.proposed_unit]
+    return presences_confirm(actor=actor, institution=institution, decisions=decisions)

@@ -101,3 +101,11 @@ def test_the_unit_page_has_a_facebook_section(client_as, pages):
     )
     assert 'id="facebook"' in body
     assert "KPU Kabupaten Konawe" in body
+
+
+def test_one_click_confirms_every_sure_proposal(client_as, pages, unit):
+    bombana, _ = pages
+    client_as("pusat").post(reverse("pages:confirm", args=["kpu"]), {"action": "confirm_all"})
+    bombana.refresh_from_db()
+    assert bombana.unit == unit("74.06")
+    assert bombana.is_official
