@@ -23,6 +23,7 @@ from serentak.graph.config import GraphConfig
 from serentak.graph.errors import GraphResult
 from serentak.org.models import Institution, Unit
 from serentak.org.scoping import Action, user_can
+from serentak.pages.facebook_urls import normalize_facebook_url, username_key
 from serentak.pages.matching import Matcher, UnitName
 from serentak.pages.models import MatchStatus, Presence, PresenceKind, PresenceSource
 from serentak.pages.services.tokens import token_store
@@ -98,6 +99,7 @@ def pages_discover(
     existing = {
         p.page_id: p for p in Presence.objects.filter(institution=institution).exclude(page_id="")
     }
+    unlinked = _known_by_address(institution)
     now = timezone.now()
     for page in pages:
         page_id = str(page["id"])
@@ -108,7 +110,17 @@ def pages_discover(
             "category": str(page.get("category", ""))[:200],
             "fetched_at": now,
         }
-        presence = existing.get(page_id)
+        presence = existing.get(page_id) or _link(unlinked, page_id, fields["username"])
+        if presence is not None and not presence.page_id:
+            # Known by its address already (imported): this Page is that presence.
+            presence.page_id, presence.kind = page_id, PresenceKind.PAGE
+            changelog_record(
+                obj=presence,
+                action="update",
+                actor=actor,
+                source="pages connect",
+                changes={"page_id": ["", page_id]},
+            )
         if presence is None:
             match = matcher.match(name=fields["name"], username=fields["username"])
             presence = Presence.objects.create(
@@ -142,7 +154,7 @@ def pages_discover(
             }
             for key, value in fields.items():
                 setattr(presence, key, value)
-            presence.save(update_fields=[*fields, "updated_at"])
+            presence.save(update_fields=[*fields, "page_id", "kind", "updated_at"])
             if changes:
                 report.updated += 1
                 changelog_record(
@@ -157,6 +169,28 @@ def pages_discover(
             token_store(presence=presence, token=str(token), tasks=list(page.get("tasks") or []))
         report.presence_ids.append(presence.pk)
     return report
+
+
+def _known_by_address(institution: Institution) -> dict[str, Presence]:
+    """Presences known only by their address, by page number and by username."""
+    known: dict[str, Presence] = {}
+    for presence in Presence.objects.filter(institution=institution, page_id="").exclude(
+        kind__in=[PresenceKind.GROUP, PresenceKind.NOT_FACEBOOK]
+    ):
+        found = normalize_facebook_url(presence.canonical_url or presence.url)
+        if found.numeric_id:
+            known.setdefault(f"id:{found.numeric_id}", presence)
+        username = presence.username or found.username
+        if username:
+            known.setdefault(f"user:{username_key(username)}", presence)
+    return known
+
+
+def _link(known: dict[str, Presence], page_id: str, username: str) -> Presence | None:
+    by_id = known.pop(f"id:{page_id}", None)
+    if by_id is not None or not username:
+        return by_id
+    return known.pop(f"user:{username_key(username)}", None)
 
 
 def _canonical(fields: dict[str, Any]) -> str:

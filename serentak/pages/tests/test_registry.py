@@ -144,3 +144,22 @@ def test_an_ambiguous_name_is_left_for_a_person():
         ]
     )
     assert not matcher.match(name="KPU Bima").proposed
+
+
+def test_a_page_known_by_its_address_is_linked_not_duplicated(kpu, config, sandbox, unit):
+    seeded = next(p for p in sandbox.client().world()["pages"] if p["unit_code"] == "74.06")
+    imported = Presence.objects.create(
+        institution=kpu,
+        unit=unit("74.06"),
+        kind="unknown-needs-lookup",
+        source="import",
+        canonical_url=f"https://www.facebook.com/{seeded['username']}",
+        username=seeded["username"],
+        match_status=MatchStatus.CONFIRMED,
+    )
+    pages_discover(institution=kpu, config=config)
+    imported.refresh_from_db()
+    assert imported.page_id == seeded["id"]
+    assert imported.kind == "page"
+    assert imported.unit == unit("74.06")
+    assert Presence.objects.filter(institution=kpu).count() == 553
