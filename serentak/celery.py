@@ -17,6 +17,10 @@ app.conf.beat_schedule = {
         "task": "serentak.notifications.tasks.send_due_digests",
         "schedule": crontab(minute="*/15"),
     },
+    "pages-audit-daily": {
+        "task": "serentak.pages.tasks.audit_scheduled",
+        "schedule": crontab(hour=19, minute=0),  # 02:00 WIB (the schedule runs in UTC)
+    },
 }
 
 

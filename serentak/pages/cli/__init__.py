@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from serentak.pages.cli import connect, imports, keys
+from serentak.pages.cli import audit, connect, imports, keys
 
-SUBCOMMANDS: list[ModuleType] = [imports, connect, keys]
+SUBCOMMANDS: list[ModuleType] = [imports, connect, audit, keys]
