@@ -142,6 +142,7 @@ class SandboxConfig:
     op_ms: float = 5.0
     require_appsecret_proof: bool = False
     limits: Limits = field(default_factory=Limits)
+    history: bool = False  # seed past posts on most Pages (the demo); tests start empty
 
     def __post_init__(self) -> None:
         fault_profile(self.faults)  # validates the name
@@ -161,6 +162,7 @@ class SandboxConfig:
         op_ms: float = 5.0,
         require_appsecret_proof: bool = False,
         limits: Limits | dict[str, Any] | None = None,
+        history: bool = False,
     ) -> SandboxConfig:
         """A config whose limits default to the profile's (small under chaos)."""
         base = CHAOS_LIMITS if faults == "chaos" else Limits()
@@ -173,6 +175,7 @@ class SandboxConfig:
             op_ms=op_ms,
             require_appsecret_proof=require_appsecret_proof,
             limits=chosen,
+            history=history,
         )
 
     def as_dict(self) -> dict[str, Any]:

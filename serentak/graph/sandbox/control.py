@@ -111,6 +111,7 @@ def reset(state: SandboxState, body: dict[str, Any], request: Request) -> Any:
             body.get("require_appsecret_proof", initial.require_appsecret_proof)
         ),
         limits=limits,
+        history=bool(body.get("history", initial.history)),
     )
     state.reset(config)
     return {"ok": True, "config": state.config.as_dict()}

@@ -122,6 +122,7 @@ def start_sandbox(
     state_file: str | Path | None = None,
     limits: Limits | dict[str, Any] | None = None,
     log_level: str = "warning",
+    history: bool = False,
 ) -> SandboxHandle:
     """Serve a fresh sandbox on ``host:port`` (0: a free port) and return once it listens.
 
@@ -136,6 +137,7 @@ def start_sandbox(
         op_ms=op_ms,
         require_appsecret_proof=require_appsecret_proof,
         limits=limits,
+        history=history,
     )
     state = SandboxState(config)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -49,6 +49,41 @@ class SandboxState:
             self._ids = random.Random(self.config.seed * 104_729 + 1)  # noqa: S311 - seeded
             self._next_id = self._ids.randrange(10**15, 2 * 10**15)
             self._seq = 0
+            if self.config.history:
+                self._seed_history()
+
+    def _seed_history(self) -> None:
+        """A few weeks of past posts on most Pages (the demo's world; tests start empty).
+
+        About one Page in eight stays quiet for longer than 30 days, as real ones do.
+        """
+        rng = random.Random(self.config.seed * 7_919 + 3)  # noqa: S311 - seeded, not secret
+        now = self.clock.now()
+        day = 86_400.0
+        for page in self.world.pages:
+            quiet = rng.random() < 0.125
+            for _ in range(rng.randint(1, 3)):
+                age = rng.uniform(35, 90) if quiet else rng.uniform(0.5, 25)
+                created = now - age * day
+                self.add_post(
+                    Post(
+                        id=f"{page.id}_{self.new_object_id()}",
+                        page_id=page.id,
+                        seq=self.next_seq(),
+                        message=f"Informasi tahapan pemilu dari {page.name}.",
+                        link="",
+                        created=created,
+                        updated=created,
+                        published_time=created,
+                        scheduled_at=None,
+                        lag=0.0,
+                        media_ids=[],
+                        status_type="mobile_status_update",
+                        via="history",
+                        token_kind="page",  # noqa: S106 -- a kind of token, not one
+                        in_batch=False,
+                    )
+                )
 
     def set_limits(self, changes: dict[str, Any]) -> None:
         with self.lock:

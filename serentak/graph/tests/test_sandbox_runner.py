@@ -125,3 +125,13 @@ def test_it_runs_as_the_serentak_sandbox_command(tmp_path):
         out, err = process.communicate(timeout=15)
     assert process.returncode == 0, err
     assert b"Graph API sandbox v25.0" in out
+
+
+def test_the_demo_world_has_a_few_weeks_of_posts():
+    with start_sandbox(pages=40, seed=2, history=True) as handle:
+        counts = handle.ledger()["counts"]
+        assert counts["published"] >= 40
+        posts = handle.ledger()["posts"]
+        assert {post["via"] for post in posts} == {"history"}
+    with start_sandbox(pages=5, seed=2) as handle:
+        assert handle.ledger()["counts"]["total"] == 0

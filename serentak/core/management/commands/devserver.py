@@ -39,9 +39,11 @@ class Command(BaseCommand):
             return None
         state_file = settings.VAR_DIR / "graph-sandbox.json"
         try:
-            handle = start_sandbox(pages=553, port=SANDBOX_PORT, state_file=state_file)
+            handle = start_sandbox(
+                pages=553, port=SANDBOX_PORT, state_file=state_file, history=True
+            )
         except OSError:  # the usual port is taken: any free one will do
-            handle = start_sandbox(pages=553, port=0, state_file=state_file)
+            handle = start_sandbox(pages=553, port=0, state_file=state_file, history=True)
         environment = _graph_environment(handle)
         os.environ.update(environment)
         for name, value in environment.items():

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--state-file", type=Path, default=None)
         parser.add_argument("--require-appsecret-proof", action="store_true")
+        parser.add_argument(
+            "--history", action="store_true", help="seed a few weeks of past posts (the demo)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -41,6 +44,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 state_file=options["state_file"],
                 require_appsecret_proof=options["require_appsecret_proof"],
+                history=options["history"],
             )
         except (OSError, ValueError, RuntimeError) as exc:
             raise CommandError(f"cannot start the sandbox: {exc}") from exc
