@@ -41,9 +41,14 @@ def _unit_or_404(request: AuthedRequest, institution: str, code: str) -> Unit:
 
 
 def _run_context(request: AuthedRequest, unit: Unit, run: AuditRun | None) -> dict[str, object]:
+    # A run's totals are about its whole scope: show them only on that scope's own page.
+    same_scope = run is not None and (
+        run.unit_id == unit.pk if run.unit_id is not None else unit.depth == 1
+    )
     return {
         "run": run,
         "run_unit": unit,
+        "run_totals_visible": same_scope,
         "can_run": user_can(request.user, Action.CHANGE, unit),
     }
 

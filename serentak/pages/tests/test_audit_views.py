@@ -246,3 +246,8 @@ def test_a_run_row_is_shown_only_to_those_who_see_its_unit(client_as, kpu, unit)
     url = reverse("pages:audit-run-status", args=[national.pk])
     assert client_as("pusat").get(url).status_code == 200
     assert client_as("sultra").get(url).status_code == 404
+
+
+def test_a_unit_page_does_not_show_the_national_runs_totals(audited, client_as):
+    body = client_as("bombana").get(unit_url("74.06")).content.decode()
+    assert "temuan terbuka" not in body.split('id="audit-run"')[1].split("</div>")[0]
