@@ -64,14 +64,17 @@ class Match:
     unit_id: int | None
     score: float
     runner_up_score: float
+    # The name or username equals a spelling of this unit more often than of any other unit
+    # ("KPU Kabupaten Badung" is exact for Badung, a near miss for Bandung).
+    decisive: bool = False
 
     @property
     def proposed(self) -> bool:
-        return (
-            self.unit_id is not None
-            and self.score >= PROPOSE_AT
-            and self.score - self.runner_up_score >= CLEAR_LEAD
-        )
+        if self.unit_id is None:
+            return False
+        if self.decisive:
+            return True
+        return self.score >= PROPOSE_AT and self.score - self.runner_up_score >= CLEAR_LEAD
 
 
 def _variants(unit: UnitName) -> set[str]:
@@ -103,14 +106,26 @@ class Matcher:
             queries |= {spaced, squash(spaced)}
         queries |= {squash(query) for query in list(queries)}
         best: dict[int, float] = {}
+        exact: dict[int, int] = {}
         for query in filter(None, queries):
+            hit: set[int] = set()
             for _choice, score, index in process.extract(
                 query, self.choices, scorer=fuzz.ratio, limit=8
             ):
                 owner = self.owners[index]
                 best[owner] = max(best.get(owner, 0.0), float(score))
+                if score == 100 and owner not in hit:
+                    hit.add(owner)
+                    exact[owner] = exact.get(owner, 0) + 1
         if not best:
             return Match(None, 0.0, 0.0)
-        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        return Match(ranked[0][0], round(ranked[0][1], 1), round(runner_up, 1))
+        ranked = sorted(best, key=lambda owner: (exact.get(owner, 0), best[owner]), reverse=True)
+        winner = ranked[0]
+        runner_up = ranked[1] if len(ranked) > 1 else None
+        decisive = exact.get(winner, 0) > (exact.get(runner_up, 0) if runner_up else 0)
+        return Match(
+            winner,
+            round(best[winner], 1),
+            round(best[runner_up], 1) if runner_up else 0.0,
+            decisive=decisive,
+        )

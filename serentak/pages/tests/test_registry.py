@@ -124,6 +124,10 @@ def test_the_cli_connects_with_a_state_file(kpu, sandbox, capsys):
         ("KPU Kota Bima", "", "KPU Kota Bima"),
         ("KIP Aceh Selatan", "", "KIP Kabupaten Aceh Selatan"),
         ("Komisi Pemilihan Umum", "", "KPU RI"),
+        # Exact for one unit, a near miss for another (Badung / Bandung)
+        ("KPU Kabupaten Badung", "kpukabbadung", "KPU Kabupaten Badung"),
+        # The name fits two units; the username says which
+        ("KPU Banjar", "kpukabbanjar", "KPU Kabupaten Banjar"),
     ],
 )
 def test_the_matcher_reads_the_names_people_give_pages(kpu, name, username, expected):
