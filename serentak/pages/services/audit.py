@@ -214,6 +214,12 @@ def _execute(
         _finish(run, status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         return run
     _finish(run, status=JobStatus.DONE, error=notes)
+    if fetch:
+        # The run has just read every Page's verification_status: settle the blue-check
+        # requests it answers, without asking Facebook a second time.
+        from serentak.pages.services.verification import verification_requests_sync
+
+        verification_requests_sync(institution=run.institution)
     return run
 
 

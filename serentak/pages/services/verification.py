@@ -268,6 +268,30 @@ def verification_refresh(*, institution: Institution, config: GraphConfig | None
     return changed
 
 
+@transaction.atomic
+def verification_requests_sync(*, institution: Institution) -> int:
+    """Mark requested Pages verified once their stored ``verification_status`` says so."""
+    now = timezone.now()
+    verified = list(
+        VerificationRequest.objects.filter(
+            batch__institution=institution,
+            status=VerificationStatus.REQUESTED,
+            presence__verification_status="blue_verified",
+        ).select_related("presence")
+    )
+    for request in verified:
+        request.status = VerificationStatus.VERIFIED
+        request.status_changed_at = request.refreshed_at = now
+        request.save(update_fields=["status", "status_changed_at", "refreshed_at"])
+        changelog_record(
+            obj=request.presence,
+            action="update",
+            source="audit",
+            changes={"verification": [VerificationStatus.REQUESTED, VerificationStatus.VERIFIED]},
+        )
+    return len(verified)
+
+
 EXPORT_COLUMNS = (
     ("unit_code", gettext_lazy("Unit code")),
     ("unit_name", gettext_lazy("Unit")),

@@ -152,3 +152,16 @@ def test_status_is_refreshed_from_facebook(kpu, unit, persona):
         assert batch.requests.get().status == VerificationStatus.VERIFIED
     finally:
         handle.stop()
+
+
+def test_the_audits_reading_settles_requests(pages, persona, kpu):
+    from serentak.pages.services.verification import verification_requests_sync
+
+    ready, _, _ = pages
+    batch = verification_batch_create(
+        actor=persona("pusat"), institution=kpu, presence_ids=[ready.pk]
+    )
+    assert verification_requests_sync(institution=kpu) == 0
+    Presence.objects.filter(pk=ready.pk).update(verification_status="blue_verified")
+    assert verification_requests_sync(institution=kpu) == 1
+    assert batch.requests.get().status == VerificationStatus.VERIFIED
