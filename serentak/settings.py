@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "serentak.api",
     "serentak.graph",
     "serentak.pages",
+    "serentak.content",
 ]
 
 MIDDLEWARE = [

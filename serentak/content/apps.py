@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ContentConfig(AppConfig):
+    """Central packages that every unit adapts to its local context."""
+
+    name = "serentak.content"
+    label = "content"
