@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from serentak.graph.sandbox import start_sandbox
 from serentak.graph.sandbox.auth import appsecret_proof
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
-
-@pytest.fixture(scope="module")
-def handle():
-    with start_sandbox(pages=60, seed=3) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(handle):
-    with handle.client() as client:
-        client.reset()
-        yield client
-
-
-@pytest.fixture
-def world(sandbox):
-    return sandbox.world()
+SANDBOX = {"pages": 60, "seed": 3}
 
 
 def publishable(world):

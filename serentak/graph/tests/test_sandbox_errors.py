@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from serentak.graph.sandbox import start_sandbox
 from serentak.graph.sandbox.auth import appsecret_proof
 from serentak.graph.sandbox.testing import graph_error
 
@@ -14,29 +13,6 @@ from serentak.graph.sandbox.testing import graph_error
 def error_of(response) -> tuple[int, int | None]:
     error = graph_error(response)  # also checks the documented shape
     return error["code"], error.get("error_subcode")
-
-
-@pytest.fixture(scope="module")
-def handle():
-    with start_sandbox(pages=30, seed=7) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(handle):
-    with handle.client() as client:
-        client.reset()
-        yield client
-
-
-@pytest.fixture
-def world(sandbox):
-    return sandbox.world()
-
-
-@pytest.fixture
-def page(world):
-    return next(p for p in world["pages"] if not p["problems"] and p["unit_code"] != "00")
 
 
 # --- Tokens -----------------------------------------------------------------------------

@@ -13,24 +13,7 @@ from serentak.graph.sandbox.config import fault_profile
 from serentak.graph.sandbox.faults import Faults
 from serentak.graph.sandbox.state import SandboxState
 
-
-@pytest.fixture(scope="module")
-def handle():
-    with start_sandbox(pages=20, seed=11) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(handle):
-    with handle.client(timeout=5) as client:
-        client.reset()
-        yield client
-
-
-@pytest.fixture
-def page(sandbox):
-    world = sandbox.world()
-    return next(p for p in world["pages"] if not p["problems"] and p["unit_code"] != "00")
+SANDBOX = {"pages": 20, "seed": 11}
 
 
 def test_it_resets_the_connection_before_applying_anything(sandbox, page):

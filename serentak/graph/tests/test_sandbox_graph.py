@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
-from serentak.graph.sandbox import start_sandbox
 from serentak.graph.sandbox.testing import graph_error
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -17,29 +14,6 @@ DAY = 86_400
 def error_of(response) -> tuple[int, int | None]:
     error = graph_error(response)  # also checks the documented shape
     return error["code"], error.get("error_subcode")
-
-
-@pytest.fixture(scope="module")
-def handle():
-    with start_sandbox(pages=30, seed=7) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(handle):
-    with handle.client() as client:
-        client.reset()
-        yield client
-
-
-@pytest.fixture
-def world(sandbox):
-    return sandbox.world()
-
-
-@pytest.fixture
-def page(world):
-    return next(p for p in world["pages"] if not p["problems"] and p["unit_code"] != "00")
 
 
 def test_it_pages_through_me_accounts_with_cursors(sandbox, world):

@@ -4,29 +4,9 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from serentak.graph.sandbox import start_sandbox
 from serentak.graph.sandbox.insights import DEPRECATED_METRICS, PAGE_METRICS, POST_METRICS
 
-
-@pytest.fixture(scope="module")
-def handle():
-    with start_sandbox(pages=12, seed=5) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(handle):
-    with handle.client() as client:
-        client.reset()
-        yield client
-
-
-@pytest.fixture
-def page(sandbox):
-    world = sandbox.world()
-    return next(p for p in world["pages"] if not p["problems"] and p["unit_code"] != "00")
+SANDBOX = {"pages": 12, "seed": 5}
 
 
 def insights(sandbox, page, **params):

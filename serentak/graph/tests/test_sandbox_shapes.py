@@ -10,9 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from serentak.graph.sandbox import start_sandbox
 from serentak.graph.sandbox.testing import graph_error
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
@@ -61,24 +58,6 @@ def assert_error(response: Any, code: int, subcode: int | None = None) -> dict[s
     assert error.get("error_subcode") == subcode, error
     assert set(error) <= ERROR_KEYS, error
     return error
-
-
-@pytest.fixture(scope="module")
-def handle():
-    with start_sandbox(pages=30, seed=7) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(handle):
-    with handle.client() as client:
-        client.reset()
-        yield client
-
-
-@pytest.fixture
-def world(sandbox):
-    return sandbox.world()
 
 
 def clean_page(world: dict[str, Any]) -> dict[str, Any]:
