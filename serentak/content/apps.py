@@ -6,3 +6,8 @@ class ContentConfig(AppConfig):
 
     name = "serentak.content"
     label = "content"
+
+    def ready(self) -> None:
+        from serentak.content.notifications import kinds_register
+
+        kinds_register()
