@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("serentak.accounts.urls")),
     path("notifications/", include("serentak.notifications.urls")),
     path("facebook/", include("serentak.pages.urls")),
+    path("content/", include("serentak.content.urls")),
     path("api/v1/", include("serentak.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -203,7 +203,7 @@ EXEMPT = {
     "org:invitation-accept",
 }
 # Whole namespaces with a permission matrix of their own.
-EXEMPT_NAMESPACES = {"admin", "api", "notifications", "pages"}
+EXEMPT_NAMESPACES = {"admin", "api", "content", "notifications", "pages"}
 
 CELLS = [
     (name, method, persona, which)
