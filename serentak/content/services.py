@@ -304,7 +304,7 @@ def _template_units(units: list[Unit], *, institution: Institution) -> list[Unit
             province_name=known[province_path(unit)].region_name
             if unit.depth > province_depth and province_path(unit) in known
             else None,
-            institution=institution.short_name,
+            institution=unit.short_name or institution.short_name,
         )
         for unit in units
     ]

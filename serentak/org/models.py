@@ -95,6 +95,10 @@ class Unit(MP_Node):
         _("official region name"), max_length=200
     )
     name: models.CharField[str, str] = models.CharField(_("display name"), max_length=200)
+    # The institution's short name as used by this unit, when it differs ("KIP" in Aceh).
+    short_name: models.CharField[str, str] = models.CharField(
+        _("short name"), max_length=40, blank=True
+    )
     timezone: models.CharField[str, str] = models.CharField(_("time zone"), max_length=64)
     emails = models.JSONField(_("PR desk emails"), default=list, blank=True)
     phones = models.JSONField(_("PR desk phone numbers"), default=list, blank=True)

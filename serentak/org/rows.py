@@ -24,6 +24,7 @@ class UnitRow:
     name: str
     timezone: str
     line: int = 0  # where it came from, for error messages (0: not from a file)
+    short_name: str = ""  # the institution's short name where this unit uses another
 
 
 @dataclass(frozen=True)

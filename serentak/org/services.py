@@ -27,7 +27,7 @@ from serentak.org.models import Institution, Invitation, Membership, Role, Unit
 from serentak.org.rows import Problem, RowsInvalid, UnitRow, topological, validate_rows
 from serentak.org.scoping import ASSIGNABLE_ROLES, Action, forget_grants, grants_for, user_can
 
-SYNCED_FIELDS = ("kind", "region_name", "name", "timezone")
+SYNCED_FIELDS = ("kind", "region_name", "name", "timezone", "short_name")
 
 
 @dataclass
@@ -200,6 +200,9 @@ def kpu_preset() -> tuple[dict[str, Any], list[UnitRow]]:
     short_overrides: dict[str, str] = preset["short_name_overrides"]
     name_overrides: dict[str, str] = preset["name_overrides"]
 
+    def short_for(code: str, province_code: str) -> str:
+        return short_overrides.get(code) or short_overrides.get(province_code) or ""
+
     def display(code: str, province_code: str, kind: str, region: str) -> str:
         if code in name_overrides:
             return name_overrides[code]
@@ -231,6 +234,7 @@ def kpu_preset() -> tuple[dict[str, Any], list[UnitRow]]:
                 region_name=record["name_title"],
                 name=display(record["code"], record["code"], "province", record["name_title"]),
                 timezone=record["timezone"],
+                short_name=short_for(record["code"], record["code"]),
             )
         )
     for record in csv.DictReader(io.StringIO(_data_text("regencies.csv"))):
@@ -243,6 +247,7 @@ def kpu_preset() -> tuple[dict[str, Any], list[UnitRow]]:
                 region_name=record["name_title"],
                 name=display(record["code"], record["province_code"], kind, record["name_title"]),
                 timezone=province_zone[record["province_code"]],
+                short_name=short_for(record["code"], record["province_code"]),
             )
         )
     return spec, rows

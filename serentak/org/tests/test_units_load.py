@@ -85,3 +85,9 @@ def test_units_list_json_prints_counts_and_units(capsys):
     }
     centre = next(u for u in payload["units"] if u["kind"] == "centre")
     assert centre["parent"] is None
+
+
+def test_aceh_units_carry_the_kip_short_name(unit):
+    assert unit("11").short_name == "KIP"
+    assert unit("11.01").short_name == "KIP"
+    assert unit("74.06").short_name == ""
