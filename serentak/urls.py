@@ -1,7 +1,9 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("serentak.core.urls")),
     path("", include("serentak.org.urls")),
     path("accounts/", include("serentak.accounts.urls")),
@@ -11,3 +13,6 @@ urlpatterns = [
     path("api/v1/", include("serentak.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Uploaded images in development (production serves MEDIA_ROOT from the reverse proxy).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -212,3 +212,238 @@ def package_progress(*, package: Package, user: Any = None) -> dict[str, int]:
         progress[row["status"]] = row["count"]
     progress["total"] = sum(progress.values())
     return progress
+
+
+# --- One adaptation ---------------------------------------------------------------------------
+
+
+def adaptation_for_user(*, user: Any, pk: int, action: Action = Action.VIEW) -> Adaptation:
+    """The adaptation ``pk`` if ``user`` may ``action`` its unit (``Adaptation.DoesNotExist``
+    otherwise, so a view answers 404 for what the person cannot see). One query."""
+    return (
+        Adaptation.objects.for_user(user, action)
+        .select_related("package__institution", "unit")
+        .get(pk=pk)
+    )
+
+
+def adaptation_history(*, adaptation: Adaptation) -> list[AdaptationTransition]:
+    """The adaptation's transitions, oldest first, with who made each. One query."""
+    return list(
+        AdaptationTransition.objects.filter(adaptation=adaptation)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+
+
+# --- Packages, the author's side --------------------------------------------------------------
+
+
+def package_author_units(*, user: Any) -> QuerySet[Unit]:
+    """The units ``user`` may write packages for: WRITE and APPROVE on them and units below
+    them to send to (the rule of ``services.package_create``). One query."""
+    from serentak.org.scoping import unit_q
+
+    return Unit.objects.filter(
+        unit_q(user, Action.WRITE),
+        unit_q(user, Action.APPROVE),
+        is_active=True,
+        numchild__gt=0,
+    ).select_related("institution")
+
+
+def package_target_provinces(*, user: Any) -> QuerySet[Unit]:
+    """The provinces ``user`` may name in a package's targets (inside a unit they author
+    for; a province admin sees their own province). One query."""
+    from serentak.org.models import UnitKind
+    from serentak.org.scoping import unit_q
+
+    return Unit.objects.filter(
+        unit_q(user, Action.WRITE),
+        unit_q(user, Action.APPROVE),
+        is_active=True,
+        kind=UnitKind.PROVINCE,
+    )
+
+
+def packages_visible(*, user: Any) -> QuerySet[Package]:
+    """The packages ``user`` wrote, or whose author unit they may see: the author's side.
+
+    Units receiving a package see their adaptation of it (``inbox``), not the package.
+    """
+    from serentak.org.scoping import unit_q
+
+    if not getattr(user, "is_authenticated", False):
+        return Package.objects.none()
+    return Package.objects.filter(
+        Q(author_id=user.pk) | unit_q(user, Action.VIEW, "author_unit")
+    ).select_related("author_unit", "author")
+
+
+def packages_with_progress(*, user: Any) -> QuerySet[Package]:
+    """``packages_visible``, newest first, each with ``progress_<status>`` (one per adaptation
+    status) and ``progress_total`` counted in the same query."""
+    counts = {
+        f"progress_{status}": Count("adaptations", filter=Q(adaptations__status=status))
+        for status in AdaptationStatus.values
+    }
+    return (
+        packages_visible(user=user)
+        .annotate(progress_total=Count("adaptations"), **counts)
+        .order_by("-created_at", "-pk")
+    )
+
+
+# What the centre reads in a unit's version once the unit has handed it in.
+HANDED_IN = (
+    AdaptationStatus.SUBMITTED,
+    AdaptationStatus.APPROVED,
+    AdaptationStatus.SCHEDULED,
+    AdaptationStatus.PUBLISHED,
+)
+
+
+class OriginalityTally:
+    """Bands, average score and what is still with the units, for a province or a package."""
+
+    def __init__(self, key: str, name: str) -> None:
+        self.key, self.name = key, name
+        self.copied = self.light = self.localised = self.waiting = 0
+        self.score_sum = 0.0
+
+    @property
+    def handed_in(self) -> int:
+        return self.copied + self.light + self.localised
+
+    @property
+    def total(self) -> int:
+        return self.handed_in + self.waiting
+
+    @property
+    def average(self) -> float | None:
+        return self.score_sum / self.handed_in if self.handed_in else None
+
+    def add(self, *, band: str | None, score: float) -> None:
+        if band is None:
+            self.waiting += 1
+            return
+        setattr(self, band, getattr(self, band) + 1)
+        self.score_sum += score
+
+
+class UnitOriginality:
+    """One unit's adaptation in the originality view; ``score`` and ``band`` are None until
+    the unit hands its version in."""
+
+    def __init__(
+        self,
+        *,
+        adaptation_id: int,
+        code: str,
+        name: str,
+        province: str,
+        status: str,
+        score: float | None,
+        band: str | None,
+        blocks: list[str],
+    ) -> None:
+        self.adaptation_id, self.code, self.name = adaptation_id, code, name
+        self.province, self.status = province, status
+        self.score, self.band, self.blocks = score, band, blocks
+
+    @property
+    def status_label(self) -> str:
+        return str(AdaptationStatus(self.status).label)
+
+
+class OriginalityReport:
+    def __init__(
+        self,
+        *,
+        total: OriginalityTally,
+        provinces: list[OriginalityTally],
+        units: list[UnitOriginality],
+        blocks: list[tuple[str, str, int]],
+    ) -> None:
+        self.total, self.provinces, self.units, self.blocks = total, provinces, units, blocks
+
+
+ORIGINALITY_SORTS = ("unit", "score", "-score")
+
+
+def package_originality(*, package: Package, sort: str = "unit") -> OriginalityReport:
+    """How original the units' versions of ``package`` are, for its author.
+
+    Counts the handed-in versions (submitted, approved, scheduled, published) per band of
+    ``originality_band`` — copied as is, lightly edited, truly localised — with their average
+    score, for the whole package and per province; the versions still with the units (to
+    adapt, changes requested) are counted as waiting. ``blocks`` says, for each text block of
+    the template (name, hint), how many handed-in versions filled it. ``units`` lists every
+    adaptation, sorted by ``sort``: "unit" (tree order), "score" (the most copied first) or
+    "-score"; versions not handed in come last. Two queries, whatever the number of units.
+    """
+    from serentak.content.originality import originality_band
+    from serentak.content.templating import template_blocks
+
+    rows = list(
+        Adaptation.objects.filter(package=package)
+        .order_by("unit__path")
+        .values(
+            "pk", "status", "originality", "blocks", "unit__code", "unit__name", "unit__path",
+            "unit__depth",
+        )
+    )  # fmt: skip
+    province_depth, steplen = 2, Unit.steplen
+    province_paths = {
+        row["unit__path"][: province_depth * steplen]
+        for row in rows
+        if row["unit__depth"] >= province_depth
+    }
+    names = dict(Unit.objects.filter(path__in=province_paths).values_list("path", "name"))
+    text_blocks = [block for block in template_blocks(package.body) if block.kind == "text"]
+    filled = dict.fromkeys((block.name for block in text_blocks), 0)
+
+    total = OriginalityTally("", package.title)
+    provinces: dict[str, OriginalityTally] = {}
+    units = []
+    for row in rows:
+        path = row["unit__path"]
+        key = path[: province_depth * steplen] if row["unit__depth"] >= province_depth else path
+        if key not in provinces:
+            provinces[key] = OriginalityTally(key, names.get(key, row["unit__name"]))
+        handed_in = row["status"] in HANDED_IN
+        score = float(row["originality"])
+        band = originality_band(score) if handed_in else None
+        total.add(band=band, score=score)
+        provinces[key].add(band=band, score=score)
+        own_blocks = [
+            name
+            for name, text in (row["blocks"] or {}).items()
+            if isinstance(text, str) and text.strip()
+        ]
+        if handed_in:
+            for name in own_blocks:
+                if name in filled:
+                    filled[name] += 1
+        units.append(
+            UnitOriginality(
+                adaptation_id=row["pk"],
+                code=row["unit__code"],
+                name=row["unit__name"],
+                province=provinces[key].name,
+                status=row["status"],
+                score=score if handed_in else None,
+                band=band,
+                blocks=own_blocks,
+            )
+        )
+    if sort in ("score", "-score"):
+        scored = [unit for unit in units if unit.score is not None]
+        scored.sort(key=lambda unit: unit.score or 0.0, reverse=sort == "-score")
+        units = scored + [unit for unit in units if unit.score is None]
+    return OriginalityReport(
+        total=total,
+        provinces=[provinces[key] for key in sorted(provinces)],
+        units=units,
+        blocks=[(block.name, block.hint, filled[block.name]) for block in text_blocks],
+    )

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from serentak.content.demo import demo_package_seed
 from serentak.graph.sandbox.runner import SandboxHandle, start_sandbox
 from serentak.org.models import Institution
 
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             self.stdout.write("Loading the KPU unit tree (553 units)...")
             call_command("units", "load", "--preset", "kpu")
         call_command("demo", "seed")
+        demo_package_seed(institution=Institution.objects.get(slug="kpu"))
         sandbox = self.start_sandbox()
 
         worker = None
