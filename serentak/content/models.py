@@ -163,7 +163,10 @@ class Adaptation(models.Model):
 
 
 class AdaptationImage(models.Model):
+    """A local photo of an adaptation, for one of the package's photo blocks."""
+
     adaptation = models.ForeignKey(Adaptation, on_delete=models.CASCADE, related_name="images")
+    block = models.CharField(max_length=64, blank=True)  # the photo block it fills
     image = models.ImageField(upload_to="adaptations/%Y/%m/")
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

@@ -880,3 +880,53 @@ def package_images_add(*, actor: User | None, package: Package, images: list[Any
         record.save()
         added.append(record)
     return added
+
+
+@transaction.atomic
+def adaptation_image_set(
+    *, actor: User, adaptation: Adaptation, block: str, image: Any, alt_text: str = ""
+) -> Any:
+    """Put the unit's photo (``images.image_prepare``) in one of the package's photo blocks.
+
+    A second photo for the same block replaces the first. Who may: as for editing the text.
+    """
+    from django.core.files.base import ContentFile
+
+    from serentak.content.images import PreparedImage
+    from serentak.content.models import AdaptationImage
+    from serentak.content.templating import template_blocks
+
+    if not isinstance(image, PreparedImage):
+        raise TypeError("adaptation_image_set takes an image from images.image_prepare")
+    current = (
+        Adaptation.objects.select_for_update(of=("self",))
+        .select_related("unit", "package")
+        .get(pk=adaptation.pk)
+    )
+    if not user_can(actor, Action.WRITE, current.unit):
+        raise PermissionDenied(
+            _("You cannot edit the content of %(unit)s.") % {"unit": current.unit.name}
+        )
+    if current.status not in EDITABLE:
+        raise ValidationError(_("Images can be added to a draft only."), code="status")
+    photo_blocks = {b.name for b in template_blocks(current.package.body) if b.kind == "photo"}
+    if block not in photo_blocks:
+        raise ValidationError(
+            _("This package has no photo block named %(name)s.") % {"name": block}, code="block"
+        )
+    for old in AdaptationImage.objects.filter(adaptation=current, block=block):
+        old.image.delete(save=False)
+        old.delete()
+    record = AdaptationImage(
+        adaptation=current,
+        block=block,
+        width=image.width,
+        height=image.height,
+        alt_text=alt_text[:300],
+    )
+    record.image.save(image.name, ContentFile(image.content), save=False)
+    record.save()
+    changelog_record(
+        obj=current, action="update", actor=actor, source="web", changes={"photo": [None, block]}
+    )
+    return record

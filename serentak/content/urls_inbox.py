@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
         name="adaptation-originality",
     ),
     path("adaptations/<int:pk>/submit/", views.adaptation_submit_view, name="adaptation-submit"),
+    path("adaptations/<int:pk>/photo/", views.adaptation_image, name="adaptation-image"),
     path("approvals/", views.approvals, name="approvals"),
     path("adaptations/<int:pk>/approve/", views.adaptation_approve_view, name="adaptation-approve"),
     path("adaptations/<int:pk>/changes/", views.adaptation_changes_view, name="adaptation-changes"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -229,6 +229,7 @@ def _page(
         and submitter_id != user.pk
     )
     form = form or _initial_form(adaptation)
+    photos = {photo.block: photo for photo in adaptation.images.all()}
     text = adaptation.text
     if form.is_bound and form.is_valid():
         text = form.cleaned_data["text"]
@@ -243,7 +244,9 @@ def _page(
         "can_review": can_review,
         "own_submission": adaptation.status == AdaptationStatus.SUBMITTED
         and submitter_id == user.pk,
-        "photo_blocks": [block for block in blocks if block.kind == "photo"],
+        "photo_blocks": [
+            (block, photos.get(block.name)) for block in blocks if block.kind == "photo"
+        ],
         "score": _score(package, originality(adaptation.rendered, text)),
         "preview": post_preview(page_name=unit.name, text=text, link=package.link),
         "overdue": _is_overdue(adaptation, timezone.now()),
@@ -397,3 +400,33 @@ def adaptation_changes_view(request: AuthedRequest, pk: int) -> HttpResponse:
         % {"unit": current.unit, "title": current.package},
     )
     return redirect("content:approvals")
+
+
+@login_required
+@require_POST
+def adaptation_image(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Upload the unit's photo for one photo block (it replaces an earlier one)."""
+    from serentak.content.images import image_prepare
+    from serentak.content.services import adaptation_image_set
+
+    current = _adaptation_or_404(request, pk)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("Choose a photo to upload."))
+        return redirect("content:adaptation", pk=pk)
+    try:
+        prepared = image_prepare(upload, name=upload.name or "photo")
+        adaptation_image_set(
+            actor=request.user,
+            adaptation=current,
+            block=request.POST.get("block", ""),
+            image=prepared,
+            alt_text=request.POST.get("alt_text", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, _("Photo saved."))
+    return redirect("content:adaptation", pk=pk)

@@ -194,7 +194,7 @@ def test_the_page_shows_guidance_source_blocks_preview_and_history(client_en, wo
     assert 'id="adaptation-form"' in content
     assert 'name="block_kutipan"' in content
     assert "Kutipan ketua KPU setempat" in content
-    assert "Photo: coming with images." in content
+    assert "No photo yet: add it below." in content
     assert 'hx-trigger="input changed delay:500ms"' in content
     assert "KPU Kabupaten Bombana" in content  # the Page's name on the preview
     assert "https://kpu.go.id/dpt" in content
@@ -458,3 +458,65 @@ def test_the_whole_loop_from_the_centre_to_an_approved_post(client_en):
     history = bombana.get(url("adaptation", work)).content.decode()
     assert "to adapt → submitted" in history
     assert "submitted → approved" in history
+
+
+def _photo_package(persona, unit):
+    from serentak.content.services import package_create, package_send
+
+    package = package_create(
+        actor=persona("pusat"),
+        author_unit=unit("00"),
+        title="Dengan foto",
+        body='Berita {{ satker }}.\n{{ foto("kegiatan", "Foto kegiatan setempat") }}',
+        mode="adapt",
+        priority="normal",
+        targets={"units": ["74.06", "74.02"]},
+    )
+    package_send(actor=persona("pusat"), package=package)
+    return Adaptation.objects.get(package=package, unit__code="74.06")
+
+
+def _jpeg(size=(800, 600)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_a_unit_adds_its_local_photo_and_can_replace_it(
+    persona, unit, client_as, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    adaptation = _photo_package(persona, unit)
+    url = reverse("content:adaptation-image", args=[adaptation.pk])
+    for _ in range(2):
+        response = client_as("bombana").post(
+            url, {"block": "kegiatan", "photo": SimpleUploadedFile("a.jpg", _jpeg(), "image/jpeg")}
+        )
+        assert response.status_code == 302
+    (photo,) = adaptation.images.all()
+    assert (photo.block, photo.width, photo.height) == ("kegiatan", 800, 600)
+    page = client_as("bombana").get(reverse("content:adaptation", args=[adaptation.pk]))
+    assert photo.image.url in page.content.decode()
+
+
+def test_a_photo_is_refused_for_others_and_for_non_images(
+    persona, unit, client_as, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    adaptation = _photo_package(persona, unit)
+    url = reverse("content:adaptation-image", args=[adaptation.pk])
+    jpeg = SimpleUploadedFile("a.jpg", _jpeg(), "image/jpeg")
+    assert client_as("konawe").post(url, {"block": "kegiatan", "photo": jpeg}).status_code == 404
+    text = SimpleUploadedFile("a.jpg", b"not an image", "image/jpeg")
+    client_as("bombana").post(url, {"block": "kegiatan", "photo": text})
+    wrong_block = SimpleUploadedFile("b.jpg", _jpeg(), "image/jpeg")
+    client_as("bombana").post(url, {"block": "lain", "photo": wrong_block})
+    assert not adaptation.images.exists()
