@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "serentak.graph",
     "serentak.pages",
     "serentak.content",
+    "serentak.compliance",
 ]
 
 MIDDLEWARE = [
