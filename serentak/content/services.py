@@ -566,7 +566,9 @@ def _render_with_blocks(adaptation: Adaptation, blocks: dict[str, str]) -> str:
 
 
 @transaction.atomic
-def adaptation_submit(*, actor: User, adaptation: Adaptation) -> Adaptation:
+def adaptation_submit(
+    *, actor: User, adaptation: Adaptation, acknowledge_warnings: bool = False
+) -> Adaptation:
     """Submit the unit's version for approval.
 
     Under the "require" originality policy a version below the package's threshold is
@@ -595,7 +597,17 @@ def adaptation_submit(*, actor: User, adaptation: Adaptation) -> Adaptation:
             },
         )
     now = timezone.now()
-    _transition(adaptation=current, to=S.SUBMITTED, actor=actor, now=now, submitted_at=now)
+    acknowledged = _compliance_gate(
+        text=current.text, unit=unit, at=now, acknowledge_warnings=acknowledge_warnings
+    )
+    _transition(
+        adaptation=current,
+        to=S.SUBMITTED,
+        actor=actor,
+        now=now,
+        submitted_at=now,
+        comment=acknowledged,
+    )
     institution = package.institution
     if approval_is_automatic(institution=institution, unit=unit):
         _transition(
@@ -930,3 +942,39 @@ def adaptation_image_set(
         obj=current, action="update", actor=actor, source="web", changes={"photo": [None, block]}
     )
     return record
+
+
+def _compliance_gate(*, text: str, unit: Unit, at: dt.datetime, acknowledge_warnings: bool) -> str:
+    """Run the rulebook on a version: a block refuses it, a warning needs an acknowledgement.
+
+    Returns the comment that records the acknowledged warnings ("" when there were none).
+    """
+    from serentak.compliance.services import text_check
+
+    findings = text_check(text=text, unit=unit, at=at)
+    blocks = [f for f in findings if f.severity == "block"]
+    if blocks:
+        raise ValidationError(
+            [
+                _("Not allowed: “%(excerpt)s”. %(explanation)s")
+                % {"excerpt": f.excerpt, "explanation": f.explanation}
+                for f in blocks
+            ],
+            code="compliance",
+        )
+    warnings = [f for f in findings if f.severity == "warn"]
+    if warnings and not acknowledge_warnings:
+        raise ValidationError(
+            [
+                _("Check: “%(excerpt)s”. %(explanation)s")
+                % {"excerpt": f.excerpt, "explanation": f.explanation}
+                for f in warnings
+            ]
+            + [_("Tick “I have read the warnings” to submit anyway.")],
+            code="compliance_warning",
+        )
+    if not warnings:
+        return ""
+    return _("Compliance warnings acknowledged: %(rules)s") % {
+        "rules": ", ".join(sorted({f.rule for f in warnings}))
+    }

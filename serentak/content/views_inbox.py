@@ -326,7 +326,11 @@ def adaptation_submit_view(request: AuthedRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 blocks=form.block_values(),
             )
-        current = adaptation_submit(actor=request.user, adaptation=current)
+        current = adaptation_submit(
+            actor=request.user,
+            adaptation=current,
+            acknowledge_warnings=request.POST.get("acknowledge") == "1",
+        )
     except ValidationError as exc:
         return _page(request, current, form=form, errors=exc.messages)
     if current.status == AdaptationStatus.APPROVED:
