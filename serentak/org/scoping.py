@@ -138,3 +138,11 @@ class ScopedQuerySetMixin:
     def for_user(self, user: Any, action: Action = Action.VIEW) -> Self:
         assert isinstance(self, models.QuerySet)
         return self.filter(unit_q(user, action, self.unit_lookup))
+
+
+def user_is_central(user: Any, institution: Any) -> bool:
+    """Whether ``user`` may change the institution's root unit: the centre's own decisions."""
+    from serentak.org.models import Unit
+
+    root = Unit.objects.filter(institution=institution, depth=1).first()
+    return root is not None and user_can(user, Action.CHANGE, root)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from serentak.org.models import Institution, Unit
-from serentak.org.scoping import Action, user_can
+from serentak.org.scoping import Action, user_is_central
 from serentak.pages.models import MatchStatus, Presence
 
 
@@ -62,5 +62,4 @@ def connect_counts(*, institution: Institution) -> dict[str, int]:
 
 
 def is_central(*, user: Any, institution: Institution) -> bool:
-    root = Unit.objects.filter(institution=institution, depth=1).first()
-    return root is not None and user_can(user, Action.CHANGE, root)
+    return user_is_central(user, institution)

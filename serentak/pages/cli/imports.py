@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from serentak.org.models import Institution
+from serentak.org.commandline import institution_from_option
 from serentak.pages.services.imports import ImportFailed, ImportReport, presences_import
 
 
@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 def handle_import(command: BaseCommand, options: dict[str, Any]) -> None:
     file: Path = options["file"]
     as_json: bool = options["json"]
-    institution = _institution(options["institution"])
+    institution = institution_from_option(options["institution"])
     try:
         report = presences_import(
             institution=institution,
@@ -92,17 +92,3 @@ def _problem_row(line: int, message: str) -> dict[str, Any]:
         "unit": None,
         "error": message,
     }
-
-
-def _institution(slug: str) -> Institution:
-    if slug:
-        try:
-            return Institution.objects.get(slug=slug)
-        except Institution.DoesNotExist as exc:
-            raise CommandError(f"No institution {slug!r}.") from exc
-    institutions = list(Institution.objects.all()[:2])
-    if not institutions:
-        raise CommandError("No units yet: run `serentak units load --preset kpu` first.")
-    if len(institutions) > 1:
-        raise CommandError("Several institutions: choose one with --institution SLUG.")
-    return institutions[0]

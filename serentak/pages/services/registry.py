@@ -22,7 +22,7 @@ from serentak.graph.api import GraphClient, run_sync
 from serentak.graph.config import GraphConfig
 from serentak.graph.errors import GraphResult
 from serentak.org.models import Institution, Unit
-from serentak.org.scoping import Action, user_can
+from serentak.org.scoping import Action, user_can, user_is_central
 from serentak.pages.facebook_urls import normalize_facebook_url, username_key
 from serentak.pages.matching import Matcher, UnitName
 from serentak.pages.models import MatchStatus, Presence, PresenceKind, PresenceSource
@@ -90,7 +90,7 @@ def pages_discover(
     pages: list[dict[str, Any]] | None = None,
 ) -> DiscoveryReport:
     """Record every reachable Page and propose a unit for the new ones (idempotent)."""
-    if actor is not None and not _is_central(actor, institution):
+    if actor is not None and not user_is_central(actor, institution):
         raise PermissionDenied
     if pages is None:
         pages = pages_fetch(config=config or GraphConfig.from_settings())
@@ -200,11 +200,6 @@ def _canonical(fields: dict[str, Any]) -> str:
     return str(fields.get("link", ""))
 
 
-def _is_central(actor: User, institution: Institution) -> bool:
-    root = Unit.objects.filter(institution=institution, depth=1).first()
-    return root is not None and user_can(actor, Action.CHANGE, root)
-
-
 @dataclass(frozen=True)
 class Decision:
     presence_id: int
@@ -227,7 +222,7 @@ def presences_confirm(
         .select_for_update(of=("self",))
         .select_related("unit")
     }
-    central = _is_central(actor, institution)
+    central = user_is_central(actor, institution)
     codes = {d.unit_code for d in decisions if d.unit_code}
     units = {u.code: u for u in Unit.objects.filter(institution=institution, code__in=codes)}
     officials = set(

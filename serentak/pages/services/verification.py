@@ -26,7 +26,7 @@ from serentak.graph.api import GraphClient, run_sync
 from serentak.graph.client import BatchOp
 from serentak.graph.config import GraphConfig
 from serentak.org.models import Institution, Unit
-from serentak.org.scoping import Action, user_can
+from serentak.org.scoping import Action, user_is_central
 from serentak.pages.models import (
     Finding,
     MatchStatus,
@@ -150,8 +150,7 @@ def verification_candidates(*, user: Any, institution: Institution) -> list[Cand
 
 
 def _require_central(actor: User, institution: Institution) -> None:
-    root = Unit.objects.filter(institution=institution, depth=1).first()
-    if root is None or not user_can(actor, Action.CHANGE, root):
+    if not user_is_central(actor, institution):
         raise PermissionDenied
 
 

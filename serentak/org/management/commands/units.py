@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from serentak.org import selectors, services
+from serentak.org.commandline import institution_from_option
 from serentak.org.models import Institution, Unit
 from serentak.org.rows import RowsInvalid
 
@@ -93,7 +94,7 @@ class Command(BaseCommand):
         )
 
     def handle_list(self, *, institution: str, json: bool, **_: Any) -> None:
-        inst = _institution(institution)
+        inst = institution_from_option(institution)
         units = list(
             Unit.objects.filter(institution=inst, is_active=True)
             .order_by("path")
@@ -124,20 +125,6 @@ class Command(BaseCommand):
             )
         counts = ", ".join(f"{kind}: {n}" for kind, n in payload["counts"].items())
         self.stdout.write(f"{len(units)} units ({counts})")
-
-
-def _institution(slug: str) -> Institution:
-    if slug:
-        try:
-            return Institution.objects.get(slug=slug)
-        except Institution.DoesNotExist as exc:
-            raise CommandError(f"No institution {slug!r}.") from exc
-    institutions = list(Institution.objects.all()[:2])
-    if not institutions:
-        raise CommandError("No units yet: run `serentak units load --preset kpu` first.")
-    if len(institutions) > 1:
-        raise CommandError("Several institutions: choose one with --institution SLUG.")
-    return institutions[0]
 
 
 def json_dumps(data: Any) -> str:
